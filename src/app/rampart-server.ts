@@ -188,10 +188,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     closing ??= (async () => {
       draining = true;
       log.info({ event: 'server.draining' });
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // The listener stays open while draining, so load balancers see /readyz fail and new
+      // upgrades get 503 with Retry-After instead of a refused connection.
       await registry.drainAll(config.shutdownTimeoutMs);
       clearInterval(sweeper);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await stopped;
       for (const off of unsubscribers) await off();
