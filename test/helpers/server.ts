@@ -19,7 +19,8 @@ export interface TestServer {
 
 export async function startTestServer(overrides: ConfigInput = {}, options: StartOptions & { dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rampart-test-')));
-  const config = configSchema.parse({ port: 0, dataDir, logLevel: 'silent', shutdownTimeoutMs: 2000, ...overrides });
+  // Tests register many users from one IP: lift the per-IP registration limit unless a test sets it.
+  const config = configSchema.parse({ port: 0, dataDir, logLevel: 'silent', shutdownTimeoutMs: 2000, registrationsPerIpPerHour: 10_000, ...overrides });
   const server = await startServer(config, options);
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/** The `rampart` command: serve, config, user. Thin: every command calls into the library. */
+import { readFileSync } from 'node:fs';
+import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
+import { parseCommandArgs } from './config-flags.js';
+import { serve } from './serve.js';
+import { userCommand, USER_USAGE } from './user-commands.js';
+
+const USAGE = `Rampart: a secure-by-default WebSocket chat server
+
+usage:
+  rampart serve [--config FILE] [--KEY VALUE ...]   run the chat server (default http://127.0.0.1:8080)
+  rampart config print [--config FILE] [...]        show the effective config (defaults < file < RAMPART_* env < flags)
+  rampart config check FILE                         validate a config file
+${USER_USAGE.replace(/^/gm, '  ')}
+  rampart version
+
+Every config key is also a flag (--max-message-bytes 16384) and an environment variable
+(RAMPART_MAX_MESSAGE_BYTES=16384); see docs/configuration.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { positionals, configFlags } = parseCommandArgs(rest);
+      if (positionals.length > 0) return usageError(`unexpected argument: ${positionals[0]}`);
+      await serve(loadConfig({ flags: configFlags }));
+      return -1; // keep running until a signal
+    }
+    case 'config': {
+      const { positionals, configFlags } = parseCommandArgs(rest);
+      const [action, file] = positionals;
+      if (action === 'print' && !file) {
+        process.stdout.write(`${JSON.stringify(describeConfig(loadConfig({ flags: configFlags })), null, 2)}\n`);
+        return 0;
+      }
+      if (action === 'check' && file) {
+        // Only the file is checked: environment variables and flags do not hide its mistakes.
+        loadConfig({ file, env: {}, flags: {} });
+        process.stdout.write(`${file}: valid\n`);
+        return 0;
+      }
+      return usageError('usage: rampart config print | rampart config check FILE');
+    }
+    case 'user': {
+      const { positionals, configFlags, switches } = parseCommandArgs(rest, ['admin', 'password-stdin']);
+      return userCommand(loadConfig({ flags: configFlags }), positionals, switches);
+    }
+    case 'version':
+    case '--version': {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+      process.stdout.write(`rampart ${pkg.version}\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      return usageError(`unknown command: ${command}`);
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`rampart: ${message}\n\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`rampart: invalid configuration\n${err.message}\n`);
+      process.exitCode = 78; // EX_CONFIG
+    } else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      process.stderr.write(`rampart: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`rampart: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  },
+);
