@@ -156,7 +156,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   ];
 
   // One timer for all connections: heartbeat, session expiry and the periodic session re-check.
-  const tickMs = Math.min(1000, Math.max(20, Math.floor(Math.min(config.heartbeatIntervalMs, config.heartbeatTimeoutMs) / 4)));
+  const shortestDeadline = Math.min(config.heartbeatIntervalMs, config.heartbeatTimeoutMs, config.messageCompletionTimeoutMs);
+  const tickMs = Math.min(1000, Math.max(20, Math.floor(shortestDeadline / 4)));
   const sweeper = setInterval(() => {
     for (const conn of registry.sweep(Date.now())) {
       accounts.checkSession(conn.tokenHash, conn.user.id).then(

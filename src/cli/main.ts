@@ -2,7 +2,9 @@
 /** The `rampart` command: serve, config, user. Thin: every command calls into the library. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
+import { parseArgs } from 'node:util';
 import { parseCommandArgs } from './config-flags.js';
+import { chat } from './chat.js';
 import { serve } from './serve.js';
 import { userCommand, USER_USAGE } from './user-commands.js';
 
@@ -13,6 +15,8 @@ usage:
   rampart config print [--config FILE] [...]        show the effective config (defaults < file < RAMPART_* env < flags)
   rampart config check FILE                         validate a config file
 ${USER_USAGE.replace(/^/gm, '  ')}
+  rampart chat --user NAME [--room general] [--url URL] [--register] [--password-stdin]
+                                                    a terminal chat client
   rampart version
 
 Every config key is also a flag (--max-message-bytes 16384) and an environment variable
@@ -45,6 +49,28 @@ async function main(argv: string[]): Promise<number> {
     case 'user': {
       const { positionals, configFlags, switches } = parseCommandArgs(rest, ['admin', 'password-stdin']);
       return userCommand(loadConfig({ flags: configFlags }), positionals, switches);
+    }
+    case 'chat': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: {
+          url: { type: 'string', default: 'http://127.0.0.1:8080' },
+          user: { type: 'string' },
+          room: { type: 'string', default: 'general' },
+          register: { type: 'boolean', default: false },
+          'password-stdin': { type: 'boolean', default: false },
+        },
+        allowPositionals: false,
+        strict: true,
+      });
+      if (!values.user || positionals.length > 0) return usageError('usage: rampart chat --user NAME [--room general] [--url http://127.0.0.1:8080] [--register] [--password-stdin]');
+      return chat({
+        url: values.url,
+        user: values.user,
+        room: values.room,
+        register: values.register,
+        passwordFromStdin: values['password-stdin'],
+      });
     }
     case 'version':
     case '--version': {

@@ -16,6 +16,7 @@ import { encode, errorFrame, helloFrame, okFrame } from '../protocol/server-mess
 import { TokenBucket } from '../security/token-bucket.js';
 import { ViolationWindow } from '../security/violation-window.js';
 import type { User } from '../store/store.js';
+import { isMidMessage } from './receiver-progress.js';
 
 export interface ConnectionDeps {
   ws: WebSocket;
@@ -61,6 +62,8 @@ export class Connection implements ChatClient {
   #lastPingAt: number;
   #pongOwed = false;
   #lastRecheckAt: number;
+  /** When an unfinished incoming message was first seen (0: none); see messageCompletionTimeoutMs. */
+  #unfinishedSince = 0;
   #pingWindowStart = 0;
   #pingsInWindow = 0;
 
@@ -173,6 +176,18 @@ export class Connection implements ChatClient {
       this.close(CloseCode.SESSION_ENDED);
       return false;
     }
+    if (isMidMessage(this.#ws)) {
+      // A message must be finished within its deadline: a peer that opens one and then drips
+      // bytes or empty fragments (answering pings all along) would otherwise hold the slot forever.
+      if (this.#unfinishedSince === 0) this.#unfinishedSince = now;
+      else if (now - this.#unfinishedSince >= this.#config.messageCompletionTimeoutMs) {
+        this.#onViolation(this, 'MESSAGE_TIMEOUT');
+        this.close(CloseCode.POLICY_VIOLATION);
+        return false;
+      }
+    } else {
+      this.#unfinishedSince = 0;
+    }
     if (this.#pongOwed && now - this.#lastPingAt >= this.#config.heartbeatTimeoutMs) {
       // A silent peer is gone: no close handshake, it would not answer that either.
       this.#onViolation(this, 'HEARTBEAT_TIMEOUT');
@@ -205,6 +220,7 @@ export class Connection implements ChatClient {
   }
 
   #onMessage(data: RawData, isBinary: boolean): void {
+    this.#unfinishedSince = 0;
     if (this.#closing) return;
     if (isBinary) {
       this.#onViolation(this, 'BINARY_FRAME');
