@@ -49,6 +49,9 @@ export function databasePath(config: Config): string {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? silentLogger();
+  // Refuse a host/origin setup that cannot be made safe before opening anything (the real
+  // policy is built once the port is known).
+  buildOriginPolicy(config, config.port, 'http');
   const store = options.store ?? SqliteStore.open(databasePath(config));
   const bus = options.bus ?? new LocalBus();
   const accounts = new Accounts(store, bus, config);
