@@ -2,7 +2,9 @@
  * Wires the parts into one server: config → store, bus, accounts, chat, registry, HTTP, gate.
  * `startServer` is what the CLI and every integration test run, on a real port.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions as HttpServerOptions } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -51,7 +53,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const log = options.log ?? silentLogger();
   // Refuse a host/origin setup that cannot be made safe before opening anything (the real
   // policy is built once the port is known).
-  buildOriginPolicy(config, config.port, 'http');
+  buildOriginPolicy(config, config.port, config.tlsCert ? 'https' : 'http');
   const store = options.store ?? SqliteStore.open(databasePath(config));
   const bus = options.bus ?? new LocalBus();
   const accounts = new Accounts(store, bus, config);
@@ -108,21 +110,32 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     log.info({ event: 'conn.open', user: session.user.id, ip, conn: conn.connectionId });
   };
 
-  const server: Server = createServer({
+  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
+  const scheme = tls ? 'https' : 'http';
+  const httpOptions: HttpServerOptions = {
     maxHeaderSize: config.maxHeaderBytes,
     headersTimeout: config.handshakeTimeoutMs,
     requestTimeout: Math.max(config.handshakeTimeoutMs, 30_000),
     // Node checks the header timeout only this often (default 30 s); check often enough that a
     // slowloris is cut close to handshakeTimeoutMs.
     connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.handshakeTimeoutMs / 4))),
-  });
+  };
+  const server: Server = tls
+    ? createTlsServer({
+        ...httpOptions,
+        cert: readFileSync(config.tlsCert!),
+        key: readFileSync(config.tlsKey!),
+        // TLS 1.2+ only (catalogue T2); Node's default cipher list already excludes RC4, 3DES and export suites.
+        minVersion: 'TLSv1.2',
+      })
+    : createServer(httpOptions);
   server.on(
     'request',
     createHttpHandler({
       accounts,
       metrics,
       log,
-      tls: false,
+      tls,
       trustedProxies,
       metricsToken: config.metricsToken,
       originPolicy,
@@ -182,9 +195,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     });
   });
   const port = (server.address() as AddressInfo).port;
-  policy = buildOriginPolicy(config, port, 'http');
+  policy = buildOriginPolicy(config, port, scheme);
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${hostForUrl}:${port}`;
+  const url = `${scheme}://${hostForUrl}:${port}`;
+  if (config.dangerouslyAllowAnyOrigin) {
+    log.warn({ event: 'config.dangerous', key: 'dangerouslyAllowAnyOrigin', risk: 'cross-site WebSocket hijacking' });
+  }
   log.info({ event: 'server.listening', url, ws: `${url.replace(/^http/, 'ws')}/ws`, database: options.store ? 'external' : databasePath(config) });
 
   let closing: Promise<void> | null = null;

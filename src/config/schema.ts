@@ -28,6 +28,8 @@ export const configSchema = z
       .describe('The URL users reach the server at (behind a proxy); its origin is the allowed Origin.'),
     allowedOrigins: z.array(serializedOrigin).default([])
       .describe('Further allowed Origins for cookie-authenticated WebSocket and state-changing API requests.'),
+    dangerouslyAllowAnyOrigin: z.boolean().default(false)
+      .describe('Accepts every Origin (but never `null`) on cookie-authenticated upgrades and API calls: re-opens cross-site WebSocket hijacking. For local experiments only; `*` in allowedOrigins is refused instead.'),
     allowedHosts: z.array(z.string().min(1)).default([])
       .describe('Host header values served (DNS-rebinding defence); empty = the listen/public host names.'),
     dataDir: z.string().min(1).default('./data')
@@ -117,11 +119,21 @@ export const configSchema = z
     metricsToken: z.string().min(32).optional()
       .describe('Bearer token that unlocks /metrics for non-loopback clients; unset = loopback only.'),
 
+    // ── transport ──
+    tlsCert: z.string().min(1).optional()
+      .describe('PEM certificate (chain) file: serve https/wss with TLS 1.2+ and HSTS. Needs tlsKey.'),
+    tlsKey: z.string().min(1).optional()
+      .describe('PEM private key file of tlsCert.'),
+
     // ── lifecycle ──
     shutdownTimeoutMs: nonNegativeInt.default(10_000)
       .describe('Time to drain on SIGTERM before remaining sockets are cut, in ms. 10 s.'),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), {
+    message: 'tlsCert and tlsKey go together',
+    path: ['tlsKey'],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -11,6 +11,9 @@ export interface OriginPolicy {
   isAllowedHost(host: string): boolean;
 }
 
+/** What a browser sends as a real origin; `null` (sandboxed frames, file:) never matches. */
+const ORIGIN_SHAPE = /^https?:\/\/[^/\s]+$/;
+
 const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];
 
 export function isLoopbackHost(host: string): boolean {
@@ -41,10 +44,11 @@ export function buildOriginPolicy(config: Config, port: number, scheme: 'http' |
       `listening on ${config.host} needs publicUrl or allowedHosts, so that requests for other host names (DNS rebinding) are refused`,
     );
   }
+  const anyOrigin = config.dangerouslyAllowAnyOrigin;
   return {
     origins,
     hosts,
-    isAllowedOrigin: (origin) => origins.has(origin.toLowerCase()),
+    isAllowedOrigin: (origin) => origins.has(origin.toLowerCase()) || (anyOrigin && ORIGIN_SHAPE.test(origin)),
     isAllowedHost: (host) => hosts.has(host.toLowerCase()),
   };
 }
