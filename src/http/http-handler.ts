@@ -120,6 +120,13 @@ export function createHttpHandler(deps: HttpDeps) {
     const ip = clientIp(req, deps.trustedProxies);
     const path = (req.url ?? '/').split('?')[0]!;
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (path === '/ws') {
+      // Node hands a request to the upgrade gate only with both Upgrade and Connection: upgrade;
+      // anything else aimed at the socket endpoint is a malformed upgrade, refused and closed.
+      req.resume();
+      res.shouldKeepAlive = false;
+      return sendError(res, 400, 'BAD_REQUEST', 'Not a WebSocket upgrade.', { Connection: 'close' });
+    }
     if (!route) {
       if (req.method === 'GET' && deps.serveStatic?.(req, res)) return;
       req.resume();
@@ -130,6 +137,10 @@ export function createHttpHandler(deps: HttpDeps) {
       return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Method not allowed.', { Allow: route.method });
     }
     if (route.stateChanging) {
+      if (!isJson(req)) {
+        req.resume();
+        return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Send Content-Type: application/json.');
+      }
       const origin = req.headers.origin;
       if (origin !== undefined && !deps.originPolicy().isAllowedOrigin(origin)) {
         req.resume();
@@ -143,6 +154,11 @@ export function createHttpHandler(deps: HttpDeps) {
       else res.destroy();
     });
   };
+}
+
+/** State-changing requests must be JSON: a plain HTML form cannot send that cross-site. */
+function isJson(req: IncomingMessage): boolean {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
 }
 
 function bodyError(res: ServerResponse, status: 400 | 413 | 415): void {
