@@ -24,6 +24,7 @@ import { buildOriginPolicy, type OriginPolicy } from '../gate/origin-policy.js';
 import { createUpgradeHandler } from '../gate/upgrade-gate.js';
 import { SUPPORTED_PROTOCOLS } from '../gate/subprotocols.js';
 import { createHttpHandler } from '../http/http-handler.js';
+import { createStaticFiles } from '../http/static-files.js';
 import { Metrics } from '../http/metrics.js';
 import { silentLogger } from '../log/logger.js';
 
@@ -140,6 +141,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metricsToken: config.metricsToken,
       originPolicy,
       isDraining: () => draining,
+      serveStatic: createStaticFiles({ log }),
     }),
   );
   server.on(

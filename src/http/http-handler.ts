@@ -128,7 +128,7 @@ export function createHttpHandler(deps: HttpDeps) {
       return sendError(res, 400, 'BAD_REQUEST', 'Not a WebSocket upgrade.', { Connection: 'close' });
     }
     if (!route) {
-      if (req.method === 'GET' && deps.serveStatic?.(req, res)) return;
+      if ((req.method === 'GET' || req.method === 'HEAD') && deps.serveStatic?.(req, res)) return;
       req.resume();
       return sendError(res, 404, 'NOT_FOUND', 'Not found.');
     }
