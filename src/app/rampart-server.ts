@@ -2,7 +2,8 @@
  * Wires the parts into one server: config → store, bus, accounts, chat, registry, HTTP, gate.
  * `startServer` is what the CLI and every integration test run, on a real port.
  */
-import { createServer, type Server, type ServerOptions as HttpServerOptions } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions as HttpServerOptions } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ import { Connection } from '../session/connection.js';
 import { CloseCode } from '../protocol/codes.js';
 import { buildOriginPolicy, type OriginPolicy } from '../gate/origin-policy.js';
 import { createUpgradeHandler } from '../gate/upgrade-gate.js';
+import { rejectUpgrade } from '../gate/reject.js';
+import { clientIp } from '../net/client-ip.js';
 import { SUPPORTED_PROTOCOLS } from '../gate/subprotocols.js';
 import { createHttpHandler } from '../http/http-handler.js';
 import { createStaticFiles } from '../http/static-files.js';
@@ -82,6 +85,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     handleProtocols: (offered) => SUPPORTED_PROTOCOLS.find((p) => offered.has(p)) ?? false,
   };
   const wss = new WebSocketServer(wsOptions);
+
+  // ws's own handshake checks (a malformed Sec-WebSocket-Extensions when deflate is on, say)
+  // answer through here, so they get the same generic refusal, audit line and metric as the gate's.
+  wss.on('wsClientError', (_err: Error, socket: Duplex, req: IncomingMessage) => {
+    const ip = clientIp(req, trustedProxies);
+    metrics.handshakeRejections.inc({ reason: 'ws_refused', status: '400' });
+    log.info({ event: 'gate.reject', reason: 'ws_refused', status: 400, ip });
+    rejectUpgrade(socket, 400);
+  });
 
   const onViolation = (conn: Connection, reason: string): void => {
     metrics.violations.inc({ reason });

@@ -15,6 +15,8 @@ export function selectSubprotocol(header: string | undefined): SupportedProtocol
   if (!header || header.length > 512) return null;
   const offered = header.split(',').map((p) => p.trim());
   if (offered.length > MAX_OFFERS || offered.some((p) => !TOKEN_RE.test(p))) return null;
+  // A protocol offered twice is malformed (and ws would refuse it after us).
+  if (new Set(offered).size !== offered.length) return null;
   for (const protocol of SUPPORTED_PROTOCOLS) if (offered.includes(protocol)) return protocol;
   return null;
 }

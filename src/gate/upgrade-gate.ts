@@ -102,6 +102,9 @@ export function createUpgradeHandler(deps: GateDeps) {
           return cap === 'total' ? refuse(503, 'total_cap', { 'Retry-After': '5' }) : refuse(429, 'user_cap');
         }
         socket.removeAllListeners('error');
+        // The IP slot lives as long as the TCP connection, whatever ends it: ws may still refuse
+        // the upgrade (wsClientError) without ever calling back.
+        socket.once('close', release);
         wss.handleUpgrade(req, socket, head, (ws) => deps.onAccept(ws, session, ip, release));
       },
       (err: unknown) => {
