@@ -5,6 +5,7 @@ import { ConfigError, describeConfig, loadConfig } from '../config/load.js';
 import { parseArgs } from 'node:util';
 import { parseCommandArgs } from './config-flags.js';
 import { chat } from './chat.js';
+import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { userCommand, USER_USAGE } from './user-commands.js';
 
@@ -15,6 +16,9 @@ usage:
   rampart config print [--config FILE] [...]        show the effective config (defaults < file < RAMPART_* env < flags)
   rampart config check FILE                         validate a config file
 ${USER_USAGE.replace(/^/gm, '  ')}
+  rampart scan <ws(s)://host/path> [--profile rampart --user U --password P] [--aggressive]
+             [--format text|json|sarif|html] [--out FILE] [--fail-on high|medium|low] [--list]
+                                                    audit any WebSocket endpoint (rampart scan --help)
   rampart chat --user NAME [--room general] [--url URL] [--register] [--password-stdin]
                                                     a terminal chat client
   rampart version
@@ -72,10 +76,11 @@ async function main(argv: string[]): Promise<number> {
         passwordFromStdin: values['password-stdin'],
       });
     }
+    case 'scan':
+      return scanCommand(rest, packageVersion());
     case 'version':
     case '--version': {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-      process.stdout.write(`rampart ${pkg.version}\n`);
+      process.stdout.write(`rampart ${packageVersion()}\n`);
       return 0;
     }
     case undefined:
@@ -87,6 +92,11 @@ async function main(argv: string[]): Promise<number> {
     default:
       return usageError(`unknown command: ${command}`);
   }
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function usageError(message: string): number {

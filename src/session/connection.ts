@@ -130,7 +130,11 @@ export class Connection implements ChatClient {
    */
   deliver(frame: string): void {
     if (this.#closing) return;
-    if (this.#ws.bufferedAmount + frame.length > this.#config.maxQueuedBytes) {
+    // Strings count in UTF-16 units; a unit is at most 3 UTF-8 bytes, so the exact byte length
+    // is computed only when the cheap bound says the queue might be full.
+    const queued = this.#ws.bufferedAmount;
+    const limit = this.#config.maxQueuedBytes;
+    if (queued + frame.length * 3 > limit && queued + Buffer.byteLength(frame) > limit) {
       this.#onViolation(this, 'SLOW_CONSUMER');
       this.close(CloseCode.TOO_SLOW);
       setTimeout(() => this.#ws.terminate(), this.#config.slowConsumerCutMs).unref();
