@@ -74,12 +74,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
 
   // closeTimeout, maxFragments and maxBufferedChunks exist since ws 8.19/8.21 but not yet in @types/ws.
-  const wsOptions: ServerOptions & { closeTimeout: number; maxFragments: number } = {
+  const wsOptions: ServerOptions & { closeTimeout: number; maxFragments: number; maxBufferedChunks: number } = {
     noServer: true,
     clientTracking: false,
     maxPayload: config.maxMessageBytes,
     perMessageDeflate: config.permessageDeflate ? { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
     maxFragments: config.maxFragmentsPerMessage,
+    maxBufferedChunks: config.maxBufferedChunks,
     closeTimeout: config.closeTimeoutMs,
     skipUTF8Validation: false,
     handleProtocols: (offered) => SUPPORTED_PROTOCOLS.find((p) => offered.has(p)) ?? false,

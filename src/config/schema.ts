@@ -76,6 +76,8 @@ export const configSchema = z
       .describe('After the 4100 close frame is queued, a reader that still has not drained is cut after this many ms. 5 s.'),
     maxFragmentsPerMessage: positiveInt.default(128)
       .describe('Fragments one message may have (close 1008 beyond). 128.'),
+    maxBufferedChunks: positiveInt.default(8192)
+      .describe('Network chunks one connection may have buffered while a message is still incomplete (close 1008 beyond): a message dribbled in tiny TCP segments costs bookkeeping per chunk, not per byte. 8192.'),
     messageCompletionTimeoutMs: positiveInt.default(30_000)
       .describe('Time to finish a fragmented message in ms (close 1008 beyond). 30 s.'),
     maxControlFramesPerSecond: positiveInt.default(50)

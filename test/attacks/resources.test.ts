@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { startTestServer } from '../helpers/server.js';
 import { registerAndLogin, TestClient } from '../helpers/client.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { openRaw } from '../../src/scan/wire/raw-client.js';
+import { buildFrame, Opcode } from '../../src/scan/wire/frame.js';
 import { join } from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -197,6 +199,48 @@ describe('permessage-deflate (R2, R3)', () => {
       ws.send(inflated, { compress: true });
       assert.equal(await closed, 1009);
       await liveness(t.wsUrl, t.url);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('tiny TCP chunks (F8)', () => {
+  it('a message dribbled in more network chunks than maxBufferedChunks is closed 1008', async () => {
+    const t = await startTestServer({ ...unlimited, maxBufferedChunks: 16 });
+    try {
+      const u = await registerAndLogin(t.url);
+      const socket = await openRaw({ url: t.wsUrl, headers: { authorization: `Bearer ${u.token}` }, protocols: ['rampart.v1'], autoPong: true });
+      try {
+        const frame = buildFrame({ opcode: Opcode.TEXT, payload: JSON.stringify({ type: 'rooms', id: 'x'.repeat(60) }) });
+        // One byte per write, spaced out so that each reaches the server as its own chunk.
+        for (const byte of frame) {
+          if (!socket.write(Buffer.from([byte]))) break;
+          await new Promise((resolve) => setTimeout(resolve, 3));
+        }
+        const close = await socket.waitClose(3000);
+        assert.equal(close.code, 1008);
+      } finally {
+        socket.destroy();
+      }
+      await liveness(t.wsUrl, t.url);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the same message in ordinary segments is answered', async () => {
+    const t = await startTestServer({ ...unlimited, maxBufferedChunks: 16 });
+    try {
+      const u = await registerAndLogin(t.url);
+      const socket = await openRaw({ url: t.wsUrl, headers: { authorization: `Bearer ${u.token}` }, protocols: ['rampart.v1'] });
+      try {
+        socket.write(buildFrame({ opcode: Opcode.TEXT, payload: JSON.stringify({ type: 'rooms', id: 'x'.repeat(60) }) }));
+        const reply = await socket.waitFor((f) => f.opcode === Opcode.TEXT && f.payload.toString().includes('"ok"'), 3000);
+        assert.ok(reply);
+      } finally {
+        socket.destroy();
+      }
     } finally {
       await t.close();
     }

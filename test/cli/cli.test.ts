@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { runCli, spawnServe } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/server.js';
 import { api, registerAndLogin, TestClient } from '../helpers/client.js';
@@ -109,6 +110,13 @@ describe('rampart serve', () => {
       const secretText = 'the secret body of a message 7f3a';
       await c.request({ type: 'send', room: 'general', text: secretText, nonce: 'secret' });
 
+      // Refusals and violations leave audit lines (reason, IP, user), never the secret itself.
+      const refused = new WebSocket(wsUrl, 'rampart.v1', { headers: { cookie: `rampart_session=${alice.token}`, origin: 'https://evil.example' } });
+      await new Promise((resolve) => refused.once('unexpected-response', resolve));
+      const binary = await TestClient.connect(wsUrl, alice.token);
+      binary.ws.send(Buffer.from([1, 2, 3]));
+      assert.equal((await binary.closed).code, 1003);
+
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       assert.equal((await c.closed).code, 1001);
@@ -120,6 +128,9 @@ describe('rampart serve', () => {
       for (const event of ['server.listening', 'auth.register', 'auth.login', 'auth.login_failed', 'conn.open', 'server.draining', 'server.stopped']) {
         assert.ok(logs.includes(`"event":"${event}"`), `logs ${event}`);
       }
+      const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.ok(events.some((e) => e.event === 'gate.reject' && e.reason === 'origin' && e.status === 403 && e.ip === '127.0.0.1'), 'origin refusal audited');
+      assert.ok(events.some((e) => e.event === 'conn.violation' && e.reason === 'BINARY_FRAME' && e.user === alice.user.id && e.ip === '127.0.0.1'), 'violation audited');
       assert.ok(!logs.includes(alice.token), 'no token in logs');
       assert.ok(!logs.includes('correct horse battery') && !logs.includes('a wrong password'), 'no password in logs');
       assert.ok(!logs.includes(secretText), 'no message body in logs');
