@@ -8,10 +8,14 @@ import type {
   ErrorFrame,
   HelloFrame,
   HelloLimits,
+  HistoryOk,
+  JoinOk,
   KickedFrame,
   MessageFrame,
   PresenceFrame,
   RoomListing,
+  RoomsOk,
+  SendOk,
   ServerMessage,
   TypingFrame,
   WireUser,
@@ -24,10 +28,14 @@ export type {
   ErrorFrame,
   HelloFrame,
   HelloLimits,
+  HistoryOk,
+  JoinOk,
   KickedFrame,
   MessageFrame,
   PresenceFrame,
   RoomListing,
+  RoomsOk,
+  SendOk,
   ServerMessage,
   TypingFrame,
   WireUser,
@@ -50,22 +58,6 @@ export type ClientRequest =
   | { type: 'invite' | 'kick' | 'ban'; room: string; user: string }
   | { type: 'rooms' };
 
-export interface JoinOk {
-  room: string;
-  seq: number;
-  members: WireUser[];
-  truncated?: true;
-}
-export interface SendOk {
-  seq: number;
-  ts: number;
-}
-export interface HistoryOk {
-  messages: ChatMessage[];
-}
-export interface RoomsOk {
-  rooms: RoomListing[];
-}
 
 /**
  * What a close code tells the client to do (docs/protocol.md, "Close codes"):
