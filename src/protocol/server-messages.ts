@@ -50,6 +50,8 @@ export interface RoomListing {
   visibility: 'public' | 'private';
   members: number;
   lastSeq: number;
+  /** User id of the room's owner (who may invite, kick and ban), null for server rooms. */
+  owner: string | null;
 }
 
 /** The extra fields of each documented `ok` reply (leave, create, invite, kick, ban have none). */

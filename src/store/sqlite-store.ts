@@ -95,7 +95,7 @@ function prepareStatements(db: Database.Database) {
     ),
     room: db.prepare<[string], RoomRow>('SELECT name, visibility, owner_id, created_at FROM rooms WHERE name = ?'),
     roomsForUser: db.prepare<[string], RoomSummary>(
-      `SELECT r.name AS room, r.visibility AS visibility, r.last_seq AS lastSeq,
+      `SELECT r.name AS room, r.visibility AS visibility, r.last_seq AS lastSeq, r.owner_id AS owner,
               (SELECT COUNT(*) FROM members m WHERE m.room = r.name) AS members
          FROM rooms r
         WHERE r.visibility = 'public'
@@ -340,7 +340,7 @@ export class SqliteStore implements Store {
     // Columns are aliased to RoomSummary's field names; copy so callers get plain objects.
     return this.stmt.roomsForUser
       .all(userId)
-      .map((r) => ({ room: r.room, visibility: r.visibility, members: r.members, lastSeq: r.lastSeq }));
+      .map((r) => ({ room: r.room, visibility: r.visibility, members: r.members, lastSeq: r.lastSeq, owner: r.owner }));
   }
 
   // ── membership & room bans ──

@@ -48,6 +48,8 @@ export interface RoomSummary {
   members: number;
   /** Highest seq in the room, 0 when empty. */
   lastSeq: number;
+  /** Id of the room's owner (null for server rooms such as `general`). */
+  owner: string | null;
 }
 
 export interface StoredMessage {

@@ -307,11 +307,10 @@ describe('web client in a real browser', { skip }, () => {
     await guest.page.getByLabel('Join a room by name').press('Enter');
     await guest.page.getByRole('alert').filter({ hasText: `You cannot join #${room}` }).last().waitFor();
     await guest.page.getByRole('button', { name: `Leave #${room}` }).click();
-    // Non-owners get a readable refusal.
-    await guest.page.getByRole('button', { name: 'Manage #general' }).click();
-    await guest.page.getByLabel('Username').fill(ownerName);
-    await guest.page.locator('#manage-dialog').getByRole('button', { name: 'Kick', exact: true }).click();
-    await guest.page.getByRole('alert').filter({ hasText: 'You are not allowed to do that.' }).waitFor();
+    // Moderation is offered to owners only (the server refuses everyone else anyway).
+    await openRoom(guest.page, 'general');
+    await guest.page.getByRole('button', { name: 'Leave #general' }).waitFor();
+    assert.equal(await guest.page.getByRole('button', { name: 'Manage #general' }).count(), 0);
   });
 
   it('logging out in one tab closes the other tab’s socket and shows the reason', async () => {

@@ -220,7 +220,7 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         assert.equal(r?.ownerId, null);
         assert.equal(await store.getRoom('nope'), null);
         const u = await user(store, 'alice');
-        assert.deepEqual(await store.listRoomsForUser(u.id), [{ room: 'general', visibility: 'public', members: 0, lastSeq: 0 }]);
+        assert.deepEqual(await store.listRoomsForUser(u.id), [{ room: 'general', visibility: 'public', members: 0, lastSeq: 0, owner: null }]);
       });
 
       test('listRoomsForUser: public rooms plus own private rooms, sorted, with counts and lastSeq', async (store) => {
@@ -238,9 +238,9 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
         await store.appendMessage({ room: 'mid', userId: carol.id, text: 'c', nonce: 'n1', ts: 3 });
 
         assert.deepEqual(await store.listRoomsForUser(alice.id), [
-          { room: 'alpha', visibility: 'public', members: 0, lastSeq: 0 },
-          { room: 'mid', visibility: 'private', members: 2, lastSeq: 1 },
-          { room: 'zeta', visibility: 'public', members: 2, lastSeq: 2 },
+          { room: 'alpha', visibility: 'public', members: 0, lastSeq: 0, owner: null },
+          { room: 'mid', visibility: 'private', members: 2, lastSeq: 1, owner: carol.id },
+          { room: 'zeta', visibility: 'public', members: 2, lastSeq: 2, owner: bob.id },
         ]);
         assert.deepEqual(
           (await store.listRoomsForUser(bob.id)).map((r) => r.room),

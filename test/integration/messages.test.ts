@@ -158,7 +158,7 @@ describe('protocol v1 messages', () => {
     assert.equal((await outsider.c.request({ type: 'join', room })).type, 'ok');
     const roomsAfter = await outsider.c.request({ type: 'rooms' });
     const listed = (roomsAfter.rooms as Frame[]).find((r) => r.room === room);
-    assert.deepEqual(listed, { room, visibility: 'private', members: 2, lastSeq: 0 });
+    assert.deepEqual(listed, { room, visibility: 'private', members: 2, lastSeq: 0, owner: owner.user.id });
   });
 
   it('kick and ban: only the owner; the target gets kicked; a banned user cannot rejoin', async () => {

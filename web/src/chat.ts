@@ -186,6 +186,11 @@ export class ChatApp {
     return [...this.listing.values()].filter((r) => !this.rooms.has(r.room)).sort((a, b) => a.room.localeCompare(b.room));
   }
 
+  /** Whether this user owns the room (only owners and server admins may invite, kick and ban). */
+  owns(room: string): boolean {
+    return this.listing.get(room)?.owner === this.me.id;
+  }
+
   visibilityOf(room: string): 'public' | 'private' | undefined {
     return this.listing.get(room)?.visibility;
   }
@@ -245,7 +250,7 @@ export class ChatApp {
       this.#requestFailed(err, { room });
       return false;
     }
-    this.listing.set(room, { room, visibility, members: 1, lastSeq: 0 });
+    this.listing.set(room, { room, visibility, members: 1, lastSeq: 0, owner: this.me.id });
     this.open(room);
     return true;
   }

@@ -213,8 +213,10 @@ export class Shell {
     setText(this.#roomMeta, parts.filter(Boolean).join(' · '));
     setText(this.#peopleButton.querySelector('.people-count')!, String(here));
     this.#peopleButton.setAttribute('aria-label', `${t('room.people')}: ${here}`);
-    for (const b of this.#roomActions.querySelectorAll('button[data-action]')) {
+    for (const b of this.#roomActions.querySelectorAll<HTMLButtonElement>('button[data-action]')) {
       const action = b.getAttribute('data-action');
+      // Moderation is offered to the room's owner; the server still checks every request.
+      if (action === 'manage') b.hidden = !app.owns(room);
       b.setAttribute('aria-label', t(action === 'manage' ? 'room.manageLabel' : 'room.leaveLabel', { room }));
     }
   }
