@@ -112,7 +112,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof ConfigError) {
       process.stderr.write(`rampart: invalid configuration\n${err.message}\n`);
       process.exitCode = 78; // EX_CONFIG
-    } else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    } else if (['ERR_PARSE_ARGS_UNKNOWN_OPTION', 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE', 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'].includes((err as { code?: string }).code ?? '')) {
       process.stderr.write(`rampart: ${(err as Error).message}\n`);
       process.exitCode = 2;
     } else {

@@ -28,7 +28,8 @@ export const SCAN_USAGE = `rampart scan <ws(s)://host/path> [options]
   --timeout MS               per-wait limit (default 5000)
   --format text|json|sarif|html   report format (default text)
   --out FILE                 write the report to FILE instead of stdout
-  --fail-on high|medium|low  exit 1 when a finding is at or above this severity
+  --fail-on critical|high|medium|low|info
+                             exit 1 when a finding is at or above this severity
   --ca FILE                  trust this CA certificate for wss (self-signed test servers)
   --list                     list the checks and exit`;
 

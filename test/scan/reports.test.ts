@@ -80,7 +80,8 @@ describe('scan reports', () => {
     assert.deepEqual(run.results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level]), [['RWS-010', 'error'], ['RWS-012', 'note']]);
     for (const result of run.results) {
       assert.equal(run.tool.driver.rules[result.ruleIndex].id, result.ruleId);
-      assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'ws://127.0.0.1:1/ws');
+      assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'websocket/127.0.0.1_1/ws', 'relative: code scanning refuses ws:// URIs');
+      assert.equal(result.locations[0].logicalLocations[0].fullyQualifiedName, 'ws://127.0.0.1:1/ws');
     }
   });
 
