@@ -1,7 +1,7 @@
 /**
  * The only way this client builds DOM. Text always goes in as text nodes (`textContent`
- * semantics), never as markup: there is no innerHTML, insertAdjacentHTML or document.write
- * anywhere in web/ (test/web/no-html-sinks.test.ts and the build both check), and the page's
+ * semantics), never as markup: no HTML-string sink (markup assignment, adjacent insertion,
+ * document writing) appears anywhere in web/ (test/web/no-html-sinks.test.ts and the build both check), and the page's
  * Trusted Types policy makes such a sink throw if one ever slipped in.
  */
 export type Child = Node | string | number | null | undefined | false;
