@@ -134,7 +134,9 @@ export class RoomHub {
     const local = this.#rooms.get(room);
     const event = decodeRoomEvent(payload);
     if (!local || !event) return;
-    for (const sub of [...local.subs.values()]) {
+    // Only a kick changes the subscriptions while we walk them; copy for that one case, not per message.
+    const subs = event.kind === 'kick' ? [...local.subs.values()] : local.subs.values();
+    for (const sub of subs) {
       if (sub.pending) sub.pending.push(event);
       else this.#deliver(sub, event);
     }

@@ -235,21 +235,21 @@ export class Connection implements ChatClient {
     const conn = this.#bucket.take();
     const user = conn.ok ? this.#userBucket.take() : conn;
     if (!user.ok) {
-      this.#reply(encode(errorFrame(ErrorCode.RATE_LIMITED, peekId(data), user.retryAfterMs)));
+      this.deliver(encode(errorFrame(ErrorCode.RATE_LIMITED, peekId(data), user.retryAfterMs)));
       this.#onViolation(this, 'RATE_LIMITED');
       if (this.#rateViolations.record()) this.close(CloseCode.POLICY_VIOLATION);
       return;
     }
     const parsed = parseClientFrame(rawText(data), { maxTextChars: this.#config.maxTextChars });
     if (!parsed.ok) {
-      this.#reply(encode(errorFrame(parsed.code, parsed.id)));
+      this.deliver(encode(errorFrame(parsed.code, parsed.id)));
       this.#countInvalid(parsed.code);
       return;
     }
     this.#invalidInRow = 0;
     const msg = parsed.msg;
     if (this.#draining) {
-      if (msg.type !== 'typing') this.#reply(encode(errorFrame(ErrorCode.UNAVAILABLE, msg.id)));
+      if (msg.type !== 'typing') this.deliver(encode(errorFrame(ErrorCode.UNAVAILABLE, msg.id)));
       return;
     }
     this.#work = this.#work.then(() => this.#dispatch(msg));
@@ -263,17 +263,13 @@ export class Connection implements ChatClient {
         return;
       }
       const reply = await this.#chat.handle(this, msg);
-      if ('ok' in reply) this.#reply(encode(okFrame(msg.id, reply.ok)));
-      else if ('error' in reply) this.#reply(encode(errorFrame(reply.error, msg.id)));
+      if ('ok' in reply) this.deliver(encode(okFrame(msg.id, reply.ok)));
+      else if ('error' in reply) this.deliver(encode(errorFrame(reply.error, msg.id)));
     } catch (err) {
       // An unexpected failure ends this socket only; the process and every other client live on.
       this.#log.error({ event: 'handler.crash', conn: this.connectionId, type: msg.type, err });
       this.close(CloseCode.INTERNAL_ERROR);
     }
-  }
-
-  #reply(frame: string): void {
-    this.deliver(frame);
   }
 
   #countInvalid(code: ErrorCode): void {
