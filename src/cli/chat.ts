@@ -24,20 +24,17 @@ interface Frame {
 
 export async function chat(options: ChatOptions): Promise<number> {
   const base = options.url.replace(/\/+$/, '');
-  // One line reader for stdin: with --password-stdin its first line is the password and every
-  // later line a message (so `printf 'pw\nhello\n' | rampart chat …` works).
+  // With --password-stdin (or a pipe) the first line of stdin is the password and every later
+  // line a message (`printf 'pw\nhello\n' | rampart chat …`). On a terminal the password is
+  // asked for first, and only then does the message reader start: a reader opened before the
+  // prompt would also receive the typed password and send it as a chat message.
+  const fromStdin = options.passwordFromStdin || !process.stdin.isTTY;
+  const prompted = fromStdin ? null : await promptHidden('Password: ');
   const lines = createInterface({ input: process.stdin, terminal: false });
   const input = lines[Symbol.asyncIterator]();
-  let password: string;
-  if (options.passwordFromStdin || !process.stdin.isTTY) {
-    const first = await input.next();
-    if (first.done) return fail('no password on stdin');
-    password = first.value;
-  } else {
-    lines.pause();
-    password = await promptHidden('Password: ');
-    lines.resume();
-  }
+  const first = prompted === null ? await input.next() : null;
+  if (first?.done) return fail('no password on stdin');
+  const password = prompted ?? String(first?.value);
   if (options.register) {
     const res = await postJson(`${base}/api/register`, { username: options.user, password });
     if (res.status !== 201 && res.status !== 409) return fail(`register: ${res.status} ${res.text}`);
@@ -51,10 +48,21 @@ export async function chat(options: ChatOptions): Promise<number> {
     process.stdout.write(`${line}\n`);
   };
   let requestId = 0;
-  const send = (frame: Record<string, unknown>): void => ws.send(JSON.stringify({ ...frame, id: `c${++requestId}` }));
+  /** Requests sent and not yet answered: stdin's end waits for them before closing. */
+  let unanswered = 0;
+  const send = (frame: Record<string, unknown>): void => {
+    unanswered++;
+    ws.send(JSON.stringify({ ...frame, id: `c${++requestId}` }));
+  };
+  // Lines typed (or piped) before the join is answered wait for it: `send` needs a joined room.
+  let markJoined: () => void = () => {};
+  const joined = new Promise<void>((resolve) => {
+    markJoined = resolve;
+  });
 
   ws.on('message', (data) => {
     const frame = JSON.parse(data.toString()) as Frame;
+    if ((frame.type === 'ok' || frame.type === 'error') && typeof frame.id === 'string') unanswered--;
     switch (frame.type) {
       case 'hello':
         send({ type: 'join', room: options.room });
@@ -64,6 +72,7 @@ export async function chat(options: ChatOptions): Promise<number> {
           const names = (frame.members as Array<{ name: string }>).map((m) => m.name).join(', ');
           print(`* joined #${options.room} (present: ${names}). Type a message and press Enter; Ctrl-D quits.`);
           send({ type: 'history', room: options.room, limit: 20 });
+          markJoined();
         } else if (Array.isArray(frame.messages)) {
           for (const m of frame.messages as Frame[]) print(formatMessage(m));
         }
@@ -104,12 +113,18 @@ export async function chat(options: ChatOptions): Promise<number> {
   void (async () => {
     for (let next = await input.next(); !next.done; next = await input.next()) {
       const text = next.value;
-      if (text.trim().length === 0 || ws.readyState !== WebSocket.OPEN) continue;
+      if (text.trim().length === 0) continue;
+      await Promise.race([joined, closed]);
+      if (ws.readyState !== WebSocket.OPEN) break;
       // A fresh nonce per line: the server stores a repeated nonce only once.
       send({ type: 'send', room: options.room, text, nonce: randomBytes(12).toString('base64url') });
     }
-    // Give the last sends their replies before closing.
-    setTimeout(() => ws.close(1000), 300);
+    // End of input: let the last requests get their replies (at most 3 s), then say goodbye.
+    const deadline = Date.now() + 3000;
+    while (unanswered > 0 && Date.now() < deadline && ws.readyState === WebSocket.OPEN) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    ws.close(1000);
   })();
   return closed;
 }

@@ -150,3 +150,28 @@ describe('rampart serve', () => {
     }
   });
 });
+
+describe('rampart chat', () => {
+  it('logs in with the first stdin line, joins general and sends the other lines; the password is never sent', async () => {
+    const t = await startTestServer();
+    try {
+      const watcher = await registerAndLogin(t.url);
+      const w = await TestClient.connect(t.wsUrl, watcher.token);
+      await w.request({ type: 'join', room: 'general' });
+      const password = 'terminal-password-1';
+      // Lines arrive before the join completes: the client must still send them only after joining.
+      const result = await runCli(['chat', '--url', t.url, '--user', 'term_user', '--register', '--password-stdin'], {
+        input: `${password}\nhello from a terminal\nsecond line\n`,
+      });
+      assert.equal(result.code, 0, result.stderr + result.stdout);
+      assert.match(result.stdout, /joined #general/);
+      await w.waitFor((f) => f.type === 'message' && f.text === 'second line');
+      const texts = w.messages('general').map((m) => m.text);
+      assert.deepEqual(texts, ['hello from a terminal', 'second line']);
+      assert.ok(!texts.includes(password));
+      w.close();
+    } finally {
+      await t.close();
+    }
+  });
+});
