@@ -80,10 +80,6 @@ export class ChatService {
     for (const room of rooms ?? []) this.#unsubscribe(client, room);
   }
 
-  roomsOf(connectionId: string): ReadonlySet<string> {
-    return this.#connections.get(connectionId) ?? new Set();
-  }
-
   async handle(client: ChatClient, msg: ClientRequest): Promise<ChatReply> {
     switch (msg.type) {
       case 'join':

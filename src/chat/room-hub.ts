@@ -124,12 +124,6 @@ export class RoomHub {
     return this.#rooms.get(room)?.present.size ?? 0;
   }
 
-  subscriptionCount(): number {
-    let n = 0;
-    for (const local of this.#rooms.values()) n += local.subs.size;
-    return n;
-  }
-
   #onEvent(room: string, payload: string): void {
     const local = this.#rooms.get(room);
     const event = decodeRoomEvent(payload);
